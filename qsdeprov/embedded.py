@@ -8,7 +8,8 @@ otherwise make tests prove the wrong behaviour (each one is documented where it 
   moto does not.
 * QuickSight ``DeleteUser`` of a missing user raises ResourceNotFoundException; moto succeeds.
 * Lambda invoke needs Docker in moto: the real handler runs in-process instead.
-* Retry waits really sleep: they are recorded and scaled by ``time_scale``.
+* Retry and Wait states really sleep: they are recorded and scaled by ``time_scale``
+  (0, the default, means no real sleep at all).
 
 It also injects faults (throttling, transient errors, overridden responses) into any AWS call
 the state machine makes, and records which ASL states were entered.
@@ -165,6 +166,7 @@ class EmbeddedAws:
         self.name, self.bucket = name, bucket_name
         self.plan = FaultPlan()
         self.retry_waits: list[float] = []
+        self.waits: list[float] = []
         self.lambda_calls: list[dict[str, Any]] = []
         self.lambda_failure: Callable[[dict[str, Any]], Exception | None] | None = None
         self._stack = contextlib.ExitStack()
@@ -318,6 +320,16 @@ class EmbeddedAws:
                     time.sleep(seconds * harness.time_scale)
 
         self._setattr(retrier_decl, "time", _Time())
+
+        # Wait states: recorded in ``waits`` and scaled the same way.
+        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+        def wait_interval(function: Any, env: Any, wait_seconds: int) -> None:
+            harness.waits.append(wait_seconds)
+            if harness.time_scale and wait_seconds > 0:
+                env.program_state_event.wait(wait_seconds * harness.time_scale)
+
+        self._setattr(WaitFunction, "_wait_interval", wait_interval)
 
     def _patch_state_tracking(self) -> None:
         from moto.stepfunctions.parser.asl.component.state.state import CommonStateField

@@ -62,3 +62,25 @@ def render(values: Mapping[str, Any], path: Path = TEMPLATE) -> dict[str, Any]:
         return json.loads(rendered)
     except json.JSONDecodeError as exc:
         raise TemplateError(f"rendered template is not valid JSON: {exc}") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m qsdeprov.render [--out FILE]``: print or write the rendered ASL
+    with the module's defaults (local sample values), for validators and reviews."""
+    import argparse
+
+    from . import config
+
+    parser = argparse.ArgumentParser(prog="python -m qsdeprov.render", description=main.__doc__)
+    parser.add_argument("--out", help="write the JSON here instead of standard output")
+    args = parser.parse_args(argv)
+    text = json.dumps(render(config.template_values()), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

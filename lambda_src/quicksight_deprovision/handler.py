@@ -37,7 +37,14 @@ def _dynamodb() -> Any:
 
 
 def _problem(code: str, message: str) -> dict[str, Any]:
-    return {"problem": {"Error": code, "Cause": message}}
+    # Same keys as a success: the state machine's ResultSelector reads every one of them.
+    return {
+        "problem": {"Error": code, "Cause": message},
+        "targetsKey": None,
+        "rows": 0,
+        "invalidRows": 0,
+        "copySource": None,
+    }
 
 
 def read_object(bucket: str, key: str) -> bytes:

@@ -276,13 +276,13 @@ class EmbeddedAws:
 
     def _patch_lambda(self) -> None:
         from moto.awslambda.models import LambdaBackend
-
         from quicksight_deprovision import handler as export_handler
 
         harness = self
 
-        def invoke(backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
-                   response_headers: dict[str, str]) -> bytes:
+        def invoke(
+            backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: dict[str, str]
+        ) -> bytes:
             event = json.loads(body or "{}")
             harness.lambda_calls.append(event)
             try:
@@ -347,8 +347,12 @@ class EmbeddedAws:
         """Render the template with the module's defaults (overridable) and create the machine."""
         sns_topic_arn = module_variables.pop("sns_topic_arn", "")
         self.values = config.template_values(
-            name=self.name, bucket_name=self.bucket, account_id=self.account_id, region=self.region,
-            sns_topic_arn=sns_topic_arn, **module_variables,
+            name=self.name,
+            bucket_name=self.bucket,
+            account_id=self.account_id,
+            region=self.region,
+            sns_topic_arn=sns_topic_arn,
+            **module_variables,
         )
         definition = render.render(self.values)
         role = f"arn:aws:iam::{self.account_id}:role/{self.name}-sfn"
@@ -357,13 +361,18 @@ class EmbeddedAws:
         )["stateMachineArn"]
         return self.state_machine_arn
 
-    def add_users(self, users: list[tuple[str, str, str]], namespace: str = "default",
-                  identity_type: str = "IAM") -> None:
+    def add_users(
+        self, users: list[tuple[str, str, str]], namespace: str = "default", identity_type: str = "IAM"
+    ) -> None:
         """Register ``(user_name, email, role)`` QuickSight users."""
         for user_name, email, role in users:
             self.qs.register_user(
-                AwsAccountId=self.account_id, Namespace=namespace, IdentityType=identity_type,
-                Email=email, UserRole=role, UserName=user_name,
+                AwsAccountId=self.account_id,
+                Namespace=namespace,
+                IdentityType=identity_type,
+                Email=email,
+                UserRole=role,
+                UserName=user_name,
             )
 
     def users(self, namespace: str = "default") -> dict[str, str]:
@@ -400,8 +409,9 @@ class EmbeddedAws:
             stateMachineArn=self.state_machine_arn, name=name or f"run-{uuid.uuid4().hex[:12]}", input=body
         )["executionArn"]
 
-    def wait(self, arn: str, timeout: float = 300, poll: float = 0.05,
-             on_poll: Callable[[str], None] | None = None) -> Execution:
+    def wait(
+        self, arn: str, timeout: float = 300, poll: float = 0.05, on_poll: Callable[[str], None] | None = None
+    ) -> Execution:
         deadline = time.monotonic() + timeout
         while True:
             d = self.sfn.describe_execution(executionArn=arn)
@@ -420,9 +430,14 @@ class EmbeddedAws:
         report = parse_report_csv(self.read_object(report_key)) if self.object_exists(report_key) else None
         summary = json.loads(self.read_object(summary_key)) if self.object_exists(summary_key) else None
         return Execution(
-            arn=arn, name=name, status=d["status"],
+            arn=arn,
+            name=name,
+            status=d["status"],
             output=json.loads(d["output"]) if d.get("output") else None,
-            error=d.get("error"), cause=d.get("cause"), report=report, summary=summary,
+            error=d.get("error"),
+            cause=d.get("cause"),
+            report=report,
+            summary=summary,
         )
 
     def run(self, execution_input: dict[str, Any] | str, name: str | None = None, timeout: float = 300) -> Execution:

@@ -101,7 +101,12 @@ def test_mixed_csv_deletes_exactly_the_listed_readers_and_reports_every_row(aws:
         "r3@example.com": "READER",
     }
     assert ex.output["counts"] == {
-        "DELETED": 3, "WOULD_DELETE": 0, "NOT_FOUND": 4, "PROTECTED": 2, "INVALID_EMAIL": 4, "FAILED": 0,
+        "DELETED": 3,
+        "WOULD_DELETE": 0,
+        "NOT_FOUND": 4,
+        "PROTECTED": 2,
+        "INVALID_EMAIL": 4,
+        "FAILED": 0,
     }
     assert ex.output["totalRows"] == 13 and ex.output["dryRun"] is False
     assert ex.output["executionArn"] == ex.arn and ex.output["csvKey"] == "input/2025-06.csv"
@@ -237,8 +242,14 @@ def test_throttled_lambda_is_retried(aws: EmbeddedAws) -> None:
 def test_unexpected_quicksight_errors_are_recorded_per_row_without_stopping_the_run(aws: EmbeddedAws) -> None:
     deploy_with_population(aws)
     aws.plan.add(
-        Fault("quicksight", "describe_user", "AccessDeniedException", first=1, status=403,
-              message="not authorized to perform quicksight:DescribeUser"),
+        Fault(
+            "quicksight",
+            "describe_user",
+            "AccessDeniedException",
+            first=1,
+            status=403,
+            message="not authorized to perform quicksight:DescribeUser",
+        ),
     )
     aws.put_csv("input/t.csv", "email\nr1@example.com\n")
 
@@ -369,8 +380,15 @@ def test_table_that_never_becomes_active_stops_before_any_deletion(aws: Embedded
 
 def test_table_creation_failure_stops_before_any_deletion(aws: EmbeddedAws) -> None:
     deploy_with_population(aws)
-    aws.plan.add(Fault("dynamodb", "create_table", "AccessDeniedException", first=1,
-                       message="not authorized to perform: dynamodb:CreateTable"))
+    aws.plan.add(
+        Fault(
+            "dynamodb",
+            "create_table",
+            "AccessDeniedException",
+            first=1,
+            message="not authorized to perform: dynamodb:CreateTable",
+        )
+    )
     aws.put_csv("input/t.csv", "email\nr1@example.com\n")
     before = aws.users()
 

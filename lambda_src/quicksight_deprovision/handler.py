@@ -124,11 +124,15 @@ def export(run: dict[str, Any], bucket: str) -> dict[str, Any]:
         **({"failure": failure} if failure else {}),
     )
     s3 = _s3()
-    s3.put_object(Bucket=bucket, Key=f"{prefix}report.csv", Body=report.report_csv(rows),
-                  ContentType="text/csv; charset=utf-8")
-    s3.put_object(Bucket=bucket, Key=f"{prefix}summary.json",
-                  Body=json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"),
-                  ContentType="application/json")
+    s3.put_object(
+        Bucket=bucket, Key=f"{prefix}report.csv", Body=report.report_csv(rows), ContentType="text/csv; charset=utf-8"
+    )
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"{prefix}summary.json",
+        Body=json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"),
+        ContentType="application/json",
+    )
     LOG.info(json.dumps({"action": "export", **{k: summary[k] for k in ("counts", "totalRows", "notRecorded")}}))
     return summary
 

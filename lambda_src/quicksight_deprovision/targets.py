@@ -112,7 +112,8 @@ def email_column(header: list[str]) -> int:
         found = ", ".join(repr(h) for h in header) or "nothing"
         raise CsvProblem(
             "CsvNoEmailColumn",
-            f"The header row has no 'email' column (found {found}). The first line must name the columns, one of them 'email'.",
+            f"The header row has no 'email' column (found {found}). "
+            "The first line must name the columns, one of them 'email'.",
         )
     return names.index(EMAIL_COLUMN)
 

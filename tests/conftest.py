@@ -47,6 +47,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _SESSION.append(session)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Under pytest-xdist each worker hands its counts to the controller.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["entered_states"] = dict(ENTERED_STATES)
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    ENTERED_STATES.update(getattr(node, "workeroutput", {}).get("entered_states", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     states = all_state_names(render.render(config_values()))
     entered = {s for s in states if ENTERED_STATES[s]}
@@ -56,6 +67,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     tr.write_line(f"{len(entered)}/{len(states)} states of the rendered ASL entered by this session")
     for name in missing:
         tr.write_line(f"  never entered: {name}")
+    if getattr(config, "workerinput", None) is not None:
+        return  # a worker: the controller reports for the whole session
     if missing and _full_run(config) and _SESSION:
         tr.write_line("FAILED: every state of the ASL must be entered by at least one test")
         _SESSION[0].exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -83,7 +83,7 @@ def test_every_retrier_has_a_bounded_worst_case_wait(definition: dict[str, Any])
     retriers = [(name, r) for name, s in walk_states(definition) for r in s.get("Retry", [])]
     assert len(retriers) >= 12
     for name, r in retriers:
-        assert r["MaxAttempts"] <= 20, name
+        assert r["MaxAttempts"] <= 30, name
         assert worst_case_wait(r) <= RETRIER_BOUND_SECONDS, (name, worst_case_wait(r))
         if r.get("BackoffRate", 2.0) > 1:
             assert r["JitterStrategy"] == "FULL" and "MaxDelaySeconds" in r, name

@@ -139,6 +139,7 @@ module "trigger" {
   name                 = "${var.name}-csv-uploaded"
   bucket_name          = local.bucket_name
   input_prefix         = local.input_prefix
+  dry_run              = var.eventbridge_trigger_dry_run
   state_machine_arn    = module.state_machine.state_machine_arn
   permissions_boundary = var.permissions_boundary
   tags                 = var.tags

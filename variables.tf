@@ -274,9 +274,15 @@ variable "sns_topic_arn" {
 }
 
 variable "enable_eventbridge_trigger" {
-  description = "Start an execution ({\"csvKey\": \"<key>\"}, a real run) whenever a .csv object is created under input/. For a bucket the module does not create, turn on its EventBridge notifications yourself."
+  description = "Start an execution whenever a .csv object is created under input/. For a bucket the module does not create, turn on its EventBridge notifications yourself."
   type        = bool
   default     = false
+}
+
+variable "eventbridge_trigger_dry_run" {
+  description = "With the trigger on, start dry runs ({\"csvKey\": \"<key>\", \"dryRun\": true}) so that an upload only produces a report to review; set false to delete users on upload."
+  type        = bool
+  default     = true
 }
 
 variable "permissions_boundary" {

@@ -53,9 +53,9 @@ resource "aws_cloudwatch_event_target" "this" {
   arn      = var.state_machine_arn
   role_arn = aws_iam_role.this.arn
 
-  # The execution input is {"csvKey": "<key>"}: a real run of the uploaded CSV.
+  # The execution input is {"csvKey": "<key>", "dryRun": <dry_run>}.
   input_transformer {
     input_paths    = { key = "$.detail.object.key" }
-    input_template = "{\"csvKey\": <key>}"
+    input_template = "{\"csvKey\": <key>, \"dryRun\": ${var.dry_run}}"
   }
 }

@@ -13,6 +13,12 @@ variable "input_prefix" {
   type        = string
 }
 
+variable "dry_run" {
+  description = "Start dry runs (the default): an upload produces a report to review, and an operator starts the real run."
+  type        = bool
+  default     = true
+}
+
 variable "state_machine_arn" {
   description = "State machine to start."
   type        = string

@@ -18,6 +18,7 @@ the state machine makes, and records which ASL states were entered.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import random
@@ -187,6 +188,7 @@ class EmbeddedAws:
         self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         self._patch_error_names()
         self._patch_clients()
+        self._patch_jsonpath_cache()
         self._patch_quicksight()
         self._patch_lambda()
         self._patch_retry_sleep()
@@ -232,10 +234,16 @@ class EmbeddedAws:
 
         original = boto_client_module.boto_client_for
         plan = self.plan
+        # moto builds a new boto3 client for every task (~20 ms each, and not thread-safe on the
+        # default session): reuse one per (region, service) for the life of this context.
+        clients: dict[tuple[str, str], Any] = {}
+        clients_lock = threading.Lock()
 
-        def faulty_boto_client_for(*args: Any, **kwargs: Any) -> Any:
-            client = original(*args, **kwargs)
-            service = kwargs.get("service") or args[0]
+        def faulty_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+            with clients_lock:
+                client = clients.get((region, service))
+                if client is None:
+                    client = clients[(region, service)] = original(region, service, state_credentials)
             return _FaultyClient(client, service, plan)
 
         for module in (
@@ -246,6 +254,15 @@ class EmbeddedAws:
             state_task_service_sns,
         ):
             self._setattr(module, "boto_client_for", faulty_boto_client_for)
+
+    def _patch_jsonpath_cache(self) -> None:
+        # moto parses every JSONPath again on each use (a new PLY parser each time): cache the
+        # parsed expressions, which are immutable. Same results, about 3x faster executions.
+        import moto.stepfunctions.parser.asl.component.common.path.result_path as result_path
+        import moto.stepfunctions.parser.asl.utils.json_path as json_path
+
+        for module in (json_path, result_path):
+            self._setattr(module, "parse", functools.lru_cache(maxsize=4096)(module.parse))
 
     def _patch_quicksight(self) -> None:
         from moto.quicksight import exceptions as qs_exc

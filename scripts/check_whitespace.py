@@ -10,7 +10,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP_DIRS = {".git", ".venv", ".venv-lint", "node_modules", ".terraform", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    ".venv-lint",
+    "node_modules",
+    ".terraform",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "build",
+}
+#: Generated, git-ignored output (make demo writes under out/).
+SKIP_TOP = {"out"}
 SUFFIXES = {".py", ".tf", ".hcl", ".md", ".json", ".yaml", ".yml", ".toml", ".sh", ".txt", ".tftpl", ".cfg"}
 #: Test data keeps its whitespace on purpose (CRLF, trailing spaces, blank lines in CSVs).
 SKIP_PREFIXES = ("tests/fixtures/",)
@@ -38,6 +50,7 @@ def repo_files() -> list[Path]:
         for p in ROOT.rglob("*")
         if p.is_file()
         and not SKIP_DIRS & set(p.relative_to(ROOT).parts)
+        and p.relative_to(ROOT).parts[0] not in SKIP_TOP
         and not p.relative_to(ROOT).as_posix().startswith(SKIP_PREFIXES)
         and not any(part.endswith(".egg-info") for part in p.parts)
         and (p.suffix in SUFFIXES or p.name in NAMES)

@@ -141,7 +141,7 @@ def test_statuses_written_by_the_asl_are_exactly_the_contracts(definition: dict[
 
 def test_every_fail_state_tells_the_operator_what_to_do(definition: dict[str, Any]) -> None:
     fails = {n: s for n, s in walk_states(definition) if s["Type"] == "Fail"}
-    assert len(fails) == 9
+    assert len(fails) == 10
     for name, state in fails.items():
         text = state.get("Cause") or state.get("CausePath", "")
         assert any(w in text for w in ("start a new execution", "by hand", "DynamoDB console", "Start the")), name

@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import hcl2
 
+from . import render
+
 
 class Unsupported(ValueError):
     """An expression or construct the evaluator does not implement."""
@@ -261,13 +263,10 @@ def parse_expression(text: str) -> tuple:
 
 
 def _to_str(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    raise Unsupported(f"cannot interpolate {value!r} into a string")
+    try:
+        return render.format_value(value)  # the one definition of Terraform's interpolation
+    except render.TemplateError as exc:
+        raise Unsupported(str(exc)) from exc
 
 
 def _coalesce(*args: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,15 @@ def render_text(text: str, values: Mapping[str, Any]) -> str:
     if missing or extra:
         raise TemplateError(f"template variables do not match: missing {missing}, unused {extra}")
     return _PLACEHOLDER.sub(lambda m: format_value(values[m.group(1)]), text)
+
+
+def iter_states(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every ``(name, state)`` of a definition, the Map's item processor included."""
+    for name, state in definition["States"].items():
+        yield name, state
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            yield from iter_states(processor)
 
 
 def render(values: Mapping[str, Any], path: Path = TEMPLATE) -> dict[str, Any]:

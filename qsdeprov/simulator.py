@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import pricing
+from .render import iter_states
 
 QS_THROTTLE = "QuickSight.ThrottlingException"
 DDB_THROTTLE = "DynamoDb.ThrottlingException"
@@ -243,15 +244,10 @@ def seed_policy_asl(
         retry_max_attempts=max_attempts,
     )
 
-    def strip(states: dict[str, Any]) -> None:
-        for s in states.values():
-            for r in s.get("Retry", []):
-                r.pop("MaxDelaySeconds", None)
-                r["JitterStrategy"] = "NONE"
-            if "ItemProcessor" in s:
-                strip(s["ItemProcessor"]["States"])
-
-    strip(asl["States"])
+    for _, s in iter_states(asl):
+        for r in s.get("Retry", []):
+            r.pop("MaxDelaySeconds", None)
+            r["JitterStrategy"] = "NONE"
     return asl
 
 

@@ -16,18 +16,6 @@ from qsdeprov import config, render
 from qsdeprov.embedded import ENTERED_STATES, EmbeddedAws
 
 
-def all_state_names(definition: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-    for name, state in definition["States"].items():
-        names.add(name)
-        for key in ("ItemProcessor", "Iterator"):
-            if key in state:
-                names |= all_state_names(state[key])
-        for branch in state.get("Branches", []):
-            names |= all_state_names(branch)
-    return names
-
-
 @pytest.fixture
 def aws() -> Iterator[EmbeddedAws]:
     with EmbeddedAws() as embedded:
@@ -59,7 +47,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    states = all_state_names(render.render(config_values()))
+    states = {name for name, _ in render.iter_states(render.render(config_values()))}
     entered = {s for s in states if ENTERED_STATES[s]}
     missing = sorted(states - entered)
     tr = terminalreporter

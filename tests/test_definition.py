@@ -19,15 +19,6 @@ ASL_VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
 RETRIER_BOUND_SECONDS = 15 * 60
 
 
-def walk_states(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for name, state in definition["States"].items():
-        out.append((name, state))
-        if "ItemProcessor" in state:
-            out.extend(walk_states(state["ItemProcessor"]))
-    return out
-
-
 def worst_case_wait(retrier: dict[str, Any]) -> float:
     """Total seconds a retrier can wait across all its attempts (FULL jitter only shortens)."""
     interval = retrier.get("IntervalSeconds", 1)
@@ -80,7 +71,7 @@ def test_asl_validator_is_installed_in_ci() -> None:
 
 
 def test_every_retrier_has_a_bounded_worst_case_wait(definition: dict[str, Any]) -> None:
-    retriers = [(name, r) for name, s in walk_states(definition) for r in s.get("Retry", [])]
+    retriers = [(name, r) for name, s in render.iter_states(definition) for r in s.get("Retry", [])]
     assert len(retriers) >= 12
     for name, r in retriers:
         assert r["MaxAttempts"] <= 30, name
@@ -97,7 +88,7 @@ def test_the_seeds_retry_policy_would_fail_the_bound() -> None:
 
 
 def test_one_row_cannot_wait_more_than_an_hour_even_in_the_worst_case(definition: dict[str, Any]) -> None:
-    item_states = dict(walk_states(definition["States"]["Process each user"]["ItemProcessor"]))
+    item_states = dict(render.iter_states(definition["States"]["Process each user"]["ItemProcessor"]))
     per_row = sum(worst_case_wait(r) for s in item_states.values() for r in s.get("Retry", []))
     assert per_row <= 3600
 
@@ -112,7 +103,7 @@ THROTTLE_ERRORS = {
 
 
 def test_every_task_retries_its_services_throttling(definition: dict[str, Any]) -> None:
-    tasks = [(n, s) for n, s in walk_states(definition) if s["Type"] == "Task"]
+    tasks = [(n, s) for n, s in render.iter_states(definition) if s["Type"] == "Task"]
     assert len(tasks) == 11
     for name, state in tasks:
         service = next(k for k in THROTTLE_ERRORS if k in state["Resource"])
@@ -140,7 +131,7 @@ def test_statuses_written_by_the_asl_are_exactly_the_contracts(definition: dict[
 
 
 def test_every_fail_state_tells_the_operator_what_to_do(definition: dict[str, Any]) -> None:
-    fails = {n: s for n, s in walk_states(definition) if s["Type"] == "Fail"}
+    fails = {n: s for n, s in render.iter_states(definition) if s["Type"] == "Fail"}
     assert len(fails) == 10
     for name, state in fails.items():
         text = state.get("Cause") or state.get("CausePath", "")
@@ -148,5 +139,5 @@ def test_every_fail_state_tells_the_operator_what_to_do(definition: dict[str, An
 
 
 def test_state_names_read_like_a_flow_chart(definition: dict[str, Any]) -> None:
-    for name, _ in walk_states(definition):
+    for name, _ in render.iter_states(definition):
         assert name[0].isupper() and "_" not in name and len(name) <= 30, name

@@ -26,10 +26,7 @@ def test_check_mode_fails_on_a_stale_file(tmp_path: Path, monkeypatch: pytest.Mo
 def test_every_state_and_every_fail_error_appears_in_the_diagram() -> None:
     definition = render.render(config.template_values())
     text = diagram.document()
-    states = dict(definition["States"])
-    for state in definition["States"].values():
-        states.update(state.get("ItemProcessor", {}).get("States", {}))
-    for name, state in states.items():
+    for name, state in render.iter_states(definition):
         assert f'"{name}' in text, name
         if state["Type"] == "Fail" and "Error" in state:
             assert state["Error"] in text
